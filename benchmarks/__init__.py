@@ -1,0 +1,1 @@
+"""Benchmarks: stock Celery vs Celeriac's I/O profile vs the same settings without the task base."""

@@ -1,0 +1,1 @@
+"""The three benchmark apps; each is imported alone, in its own process (worker or producer)."""

@@ -1,0 +1,1 @@
+"""Django integration: query counting, caching, effects, system checks (``celeriac.contrib.django``)."""

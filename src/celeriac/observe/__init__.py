@@ -1,0 +1,1 @@
+"""Observation: structured task logs and per-task database query counting."""

@@ -1,0 +1,1 @@
+"""Run a whole deployment: services, migrations, the worker fleet, beat and web, and stop it again."""

@@ -1,0 +1,1 @@
+"""The judge's logic, plain Python; tasks.py only wires it to Celery."""

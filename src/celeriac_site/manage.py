@@ -1,0 +1,15 @@
+"""``python -m celeriac_site.manage`` = Django's manage.py for the reference deployment."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "celeriac_site.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Integration tests of the media pipeline: real PostgreSQL, Redis, worker processes and web server."""

@@ -1,0 +1,1 @@
+"""Integration tests of the judge sandbox: real bubblewrap boxes, languages, and the attack suite."""

@@ -1,0 +1,1 @@
+"""Unit tests of the media pipeline: pure logic, and the models on sample photos."""
