@@ -53,9 +53,9 @@ def test_kill9_main_process_redelivers_once(workers: Any) -> None:
     first.kill9()  # message stays in Redis 'unacked' until the visibility timeout
     killed_at = time.monotonic()
     second = workers(queues=["compute"], pool="prefork", concurrency=1, env=short)
-    assert second.wait_for_output(
-        f"demo.slow_effect[{result.id}] succeeded", timeout_s=90
-    ), "the message was never redelivered to the new worker"
+    assert second.wait_for_output(f"demo.slow_effect[{result.id}] succeeded", timeout_s=90), (
+        "the message was never redelivered to the new worker"
+    )
     recovered_s = time.monotonic() - killed_at
     assert _effects(key) == 1, "the side effect must happen exactly once"
     print(f"redelivered and finished {recovered_s:.1f}s after kill -9 of the main process")
