@@ -136,3 +136,23 @@ def test_stop_is_robust_to_a_half_started_stack(root: Path) -> None:
     assert broker.pid is not None and process_running(broker.pid, "valkey-server")
     assert stack.stop() == ["redis"]
     assert stack.stop() == []
+
+
+def test_concurrent_database_creation_is_not_an_error(services: dict[str, str]) -> None:
+    """Several processes starting on a server without the database (parallel test workers, two
+    `celeriac up`) all race to create it: every one of them must succeed."""
+    from concurrent.futures import ThreadPoolExecutor
+    from urllib.parse import urlsplit
+
+    admin = urlsplit(services["DATABASE_URL"])._replace(path="/postgres").geturl()
+    name = f"celeriac_race_{os.getpid()}_{os.urandom(3).hex()}"
+    try:
+        for _ in range(3):  # the race is timing-dependent: several rounds make each outcome likely
+            with ThreadPoolExecutor(8) as pool:
+                list(pool.map(lambda _: embedded_postgres.ensure_database(admin, name), range(8)))
+            with psycopg.connect(admin, autocommit=True) as conn:
+                assert conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+                conn.execute(f'DROP DATABASE "{name}"')
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')

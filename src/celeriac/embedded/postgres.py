@@ -77,7 +77,9 @@ def ensure_database(admin_url: str, name: str = DATABASE) -> None:
         with psycopg.connect(admin_url, connect_timeout=5, autocommit=True) as conn:
             if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
                 # A concurrent creator may win the race between the check and the create; that is fine.
-                with contextlib.suppress(psycopg.errors.DuplicateDatabase):
+                # Which error the loser sees depends on timing: DuplicateDatabase once the winner has
+                # committed, a unique violation on pg_database while it is still creating.
+                with contextlib.suppress(psycopg.errors.DuplicateDatabase, psycopg.errors.UniqueViolation):
                     conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     except psycopg.Error as exc:
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
