@@ -24,6 +24,7 @@ class Worker:
     def __init__(self, argv: Sequence[str], name: str, env: dict[str, str], log: Path) -> None:
         self.name = name
         self.log = log
+        self._orphans: list[psutil.Process] = []
         self._out = open(log, "wb")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
             list(argv), env=env, stdout=self._out, stderr=subprocess.STDOUT, start_new_session=True
@@ -38,6 +39,7 @@ class Worker:
 
     def kill9(self) -> None:
         """SIGKILL the main process only: its pool children are left to die of the lost parent."""
+        self._orphans = self.children()  # remembered now: afterwards nothing links them to this worker
         os.kill(self.pid, signal.SIGKILL)
         self.proc.wait(timeout=10)
 
@@ -51,8 +53,11 @@ class Worker:
                     os.killpg(self.pid, signal.SIGKILL)
                 self.proc.wait(timeout=10)
         else:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.pid, signal.SIGKILL)  # orphaned pool children
+            # Orphaned pool children, by process (psutil checks the start time, so a recycled pid is
+            # never hit). Not killpg: once the leader is gone, its number may already lead another group.
+            for child in self._orphans:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    child.kill()
         self._out.close()
 
     def output(self) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 import pytest
 
-from celeriac.supervise.processes import Managed, StateFile
+from celeriac.supervise.processes import Managed, StateFile, running
 from celeriac.supervise.state import use_running_deployment
 
 RECORDED = {
@@ -43,3 +44,21 @@ def test_a_stopped_deployment_is_ignored(state: StateFile) -> None:
     state.write([Managed("web", 2**22 + 12345, ("x",), "log")], RECORDED)
     use_running_deployment()
     assert os.environ["REDIS_URL"] == ""
+
+
+def test_a_recycled_pid_is_not_the_recorded_process(state: StateFile) -> None:
+    # Our own pid, but recorded with another start time: the deployment's process is gone.
+    me = Managed("web", os.getpid(), ("x",), "log", started=1.0)
+    assert not running(me)
+    state.write([me], RECORDED)
+    use_running_deployment()
+    assert os.environ["REDIS_URL"] == ""
+
+
+def test_a_state_file_without_start_times_still_reads(state: StateFile) -> None:
+    # Written before start times were recorded: the pid alone decides.
+    state.path.parent.mkdir(parents=True, exist_ok=True)
+    entry = {"role": "web", "pid": os.getpid(), "argv": ["x"], "log": "log"}
+    state.path.write_text(json.dumps({"processes": [entry], **RECORDED}))
+    use_running_deployment()
+    assert os.environ["REDIS_URL"] == RECORDED["redis_url"]

@@ -15,7 +15,7 @@ from celeriac.embedded import Service, Stack
 from celeriac.embedded.ports import port_in_use
 from celeriac.errors import ServiceError
 from celeriac.fleet.spec import WorkerSpec
-from celeriac.supervise.processes import Managed, StateFile, alive, spawn, stop
+from celeriac.supervise.processes import Managed, StateFile, running, spawn, stop
 
 Progress = Callable[[str], None]
 
@@ -59,7 +59,7 @@ def up(plan: Plan, root: Path, progress: Progress = lambda _: None) -> Running:
     """Start everything, or nothing: on any failure what was started is stopped again."""
     state = StateFile(root / "run" / "deployment.json")
     previous, _ = state.read()
-    if any(alive(m.pid) for m in previous):
+    if any(running(m) for m in previous):
         raise ServiceError(f"a deployment is already running from {root}; run `celeriac down` first")
     if plan.wsgi and port_in_use(plan.web_port):
         raise ServiceError(f"port {plan.web_port} is already in use; pass --web-port with a free port")
@@ -204,7 +204,7 @@ def wait_ready(
 
 def _raise_if_dead(started: Sequence[Managed]) -> None:
     for m in started:
-        if not alive(m.pid):
+        if not running(m):
             raise ServiceError(f"{m.role} exited during start-up: {_tail(m.log)} (log: {m.log})")
 
 

@@ -23,6 +23,7 @@ class Managed:
     pid: int
     argv: tuple[str, ...]
     log: str
+    started: float = 0.0  # the process's start time: tells it from a later process given the same pid
 
 
 def spawn(role: str, argv: Sequence[str], *, log_dir: Path, env: Mapping[str, str], cwd: Path) -> Managed:
@@ -39,12 +40,22 @@ def spawn(role: str, argv: Sequence[str], *, log_dir: Path, env: Mapping[str, st
             cwd=cwd,
             start_new_session=True,
         )
-    return Managed(role=role, pid=proc.pid, argv=tuple(argv), log=str(log_path))
+    started = 0.0
+    with contextlib.suppress(psutil.Error):
+        started = psutil.Process(proc.pid).create_time()
+    return Managed(role=role, pid=proc.pid, argv=tuple(argv), log=str(log_path), started=started)
 
 
-def alive(pid: int) -> bool:
+def running(m: Managed) -> bool:
+    """Whether ``m`` still runs: its pid exists, is no zombie, and (when recorded) started when ``m`` did.
+
+    The start time matters for ``celeriac down`` long after a crash or a reboot: by then the pid may
+    belong to an unrelated process, whose group must not be signalled.
+    """
     try:
-        proc = psutil.Process(pid)
+        proc = psutil.Process(m.pid)
+        if m.started and abs(proc.create_time() - m.started) > 1.0:
+            return False
         return proc.status() != psutil.STATUS_ZOMBIE
     except psutil.NoSuchProcess:
         return False
@@ -54,15 +65,15 @@ def stop(managed: Sequence[Managed], *, timeout_s: float = 20.0) -> list[str]:
     """SIGTERM each group (Celery's warm shutdown), wait, SIGKILL what is left; return the roles stopped."""
     stopped = []
     for m in managed:
-        if alive(m.pid):
+        if running(m):
             _signal_group(m.pid, signal.SIGTERM)
             stopped.append(m.role)
     deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and any(alive(m.pid) for m in managed):
+    while time.monotonic() < deadline and any(running(m) for m in managed):
         _reap()
         time.sleep(0.1)
     for m in managed:
-        if alive(m.pid):
+        if running(m):
             _signal_group(m.pid, signal.SIGKILL)
     _reap()
     return stopped
@@ -102,7 +113,13 @@ class StateFile:
             return [], {}
         data = json.loads(self.path.read_text())
         procs = [
-            Managed(role=p["role"], pid=p["pid"], argv=tuple(p["argv"]), log=p["log"])
+            Managed(
+                role=p["role"],
+                pid=p["pid"],
+                argv=tuple(p["argv"]),
+                log=p["log"],
+                started=p.get("started", 0.0),
+            )
             for p in data.pop("processes")
         ]
         return procs, data

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
-import psutil
+from .processes import StateFile, running
 
 
 def var_root() -> Path:
@@ -20,15 +19,12 @@ def use_running_deployment(root: Path | None = None) -> None:
     After ``celeriac up`` on embedded services, ``celeriac doctor`` and the other commands then talk to
     the same broker and database as the fleet, without the operator copying URLs around.
     """
-    state = (root or var_root()) / "run" / "deployment.json"
-    if not state.exists():
-        return
     try:
-        data = json.loads(state.read_text())
-    except (OSError, ValueError):
-        return
+        managed, data = StateFile((root or var_root()) / "run" / "deployment.json").read()
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # unreadable: as if nothing were recorded
     # A deployment that crashed leaves its state file behind: only a live one counts.
-    if not any(psutil.pid_exists(p.get("pid", -1)) for p in data.get("processes", [])):
+    if not any(running(m) for m in managed):
         return
     # redis_url/database_url, and every upper-case entry (extra service URLs such as BRIDGE_REDIS_URL).
     names = {"redis_url": "REDIS_URL", "database_url": "DATABASE_URL"}

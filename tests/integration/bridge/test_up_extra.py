@@ -11,7 +11,7 @@ import pytest
 from celeriac.errors import ServiceError
 from celeriac.supervise import deployment
 from celeriac.supervise.deployment import Plan
-from celeriac.supervise.processes import StateFile, alive
+from celeriac.supervise.processes import StateFile, running
 
 pytestmark = pytest.mark.integration
 
@@ -23,14 +23,14 @@ def test_extra_processes_start_and_stop_with_the_deployment(
         monkeypatch.setenv(key, value)
     executor = (sys.executable, "-m", "celeriac_site.bridge.executor", "--name", "executor-up")
     plan = Plan(app="celeriac_site", fleet=(), beat=False, extra=(("executor-up", executor),))
-    running = deployment.up(plan, tmp_path)
+    deployed = deployment.up(plan, tmp_path)
     try:
-        (proc,) = running.processes
-        assert proc.role == "executor-up" and alive(proc.pid)
+        (proc,) = deployed.processes
+        assert proc.role == "executor-up" and running(proc)
         assert StateFile(tmp_path / "run" / "deployment.json").read()[0] == [proc]
     finally:
         stopped = deployment.down(tmp_path)
-    assert stopped == ["executor-up"] and not alive(proc.pid)
+    assert stopped == ["executor-up"] and not running(proc)
     assert "executor_stop" in Path(proc.log).read_text()  # SIGTERM: a clean stop, not a kill
 
 

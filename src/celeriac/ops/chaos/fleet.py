@@ -19,7 +19,7 @@ from celeriac.embedded import postgres as embedded_pg
 from celeriac.embedded.ports import wait_gone
 from celeriac.errors import ServiceError
 from celeriac.supervise import deployment
-from celeriac.supervise.processes import Managed, StateFile, alive, spawn
+from celeriac.supervise.processes import Managed, StateFile, running, spawn
 
 #: For a fleet chaos starts itself: messages of a killed worker come back after this (the reference
 #: site reads it; a short timeout keeps the kill-main scenario to seconds instead of minutes).
@@ -38,7 +38,8 @@ class ChaosFleet:
     env: dict[str, str]
     embedded: set[str] = field(default_factory=set)
     owned: bool = False  #: started by chaos: stopped and deleted at close()
-    orphans: list[int] = field(default_factory=list)  #: process groups of killed main processes
+    #: pool children of killed main processes, taken just before the kill (psutil refuses a reused pid)
+    orphans: list[psutil.Process] = field(default_factory=list)
 
     @classmethod
     def start(cls, plan: deployment.Plan, progress: deployment.Progress = lambda _: None) -> ChaosFleet:
@@ -66,7 +67,7 @@ class ChaosFleet:
     def attach(cls, root: Path) -> ChaosFleet:
         """The deployment ``celeriac up`` runs from ``root``."""
         managed, extra = StateFile(root / "run" / "deployment.json").read()
-        workers = [m for m in managed if m.role.startswith("worker") and alive(m.pid)]
+        workers = [m for m in managed if m.role.startswith("worker") and running(m)]
         if not workers:
             raise ServiceError(f"no running deployment under {root}: start one with `celeriac up -d`")
         redis_url, database_url = str(extra.get("redis_url", "")), str(extra.get("database_url", ""))
@@ -86,11 +87,16 @@ class ChaosFleet:
         return []
 
     def kill(self, pid: int) -> None:
+        if self.managed(pid) is not None:
+            # A main process: its pool children outlive it, cut off from any broker. Remember them now;
+            # afterwards nothing but a process group number links them to it, and that number can be
+            # taken by the next session leader (a sandbox box) once they are gone.
+            with contextlib.suppress(psutil.Error):
+                self.orphans += psutil.Process(pid).children(recursive=True)
         os.kill(pid, signal.SIGKILL)
 
     def restart_worker(self, old: Managed) -> Managed:
         """Start a worker with the killed one's command line; record it so ``down`` stops it."""
-        self.orphans.append(old.pid)  # its pool children outlive it in the old process group
         new = spawn(old.role, old.argv, log_dir=Path(old.log).parent, env=self.env, cwd=Path.cwd())
         self.workers = [new if m.pid == old.pid else m for m in self.workers]
         state = StateFile(self.root / "run" / "deployment.json")
@@ -111,10 +117,10 @@ class ChaosFleet:
         return False
 
     def reap_orphans(self) -> None:
-        """SIGKILL what is left of killed workers' groups (their pool children, cut off from any broker)."""
-        for pgid in self.orphans:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(pgid, signal.SIGKILL)
+        """SIGKILL what is left of killed workers (their pool children, cut off from any broker)."""
+        for orphan in self.orphans:
+            with contextlib.suppress(psutil.Error):
+                orphan.kill()
         self.orphans.clear()
 
     # -- services -----------------------------------------------------------------------------------

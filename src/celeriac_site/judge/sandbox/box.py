@@ -254,9 +254,9 @@ class Box:
         if cpu_before is not None and cpu_after is not None:
             # Exact even for a box we killed: pid-1's dying reap does not credit CPU time to anyone.
             sup.cpu_ms = max(sup.cpu_ms, (cpu_after - cpu_before) / 1e6)
-        if (sup.rusage_lost or sup.killed) and slot is not None:
-            # The program's rusage is gone (a dying pid-1 auto-reaps it; gevent's libev may reap first):
-            # the box's cgroup peak instead.
+        if slot is not None and (sup.rusage_lost or (sup.killed and not sup.rss_read_at_kill)):
+            # The program's rusage is gone (gevent's libev may reap first; a box we killed before its
+            # peak RSS could be read): the box's cgroup peak instead, page cache included.
             sup.maxrss_kb = max(sup.maxrss_kb, (slot.peak_bytes() or 0) // 1024)
         sup.memory_limit_hit = slot is not None and slot.limit_hits() > hits_before
         return sup, oom
@@ -266,7 +266,16 @@ class Box:
         if sup.error is not None:
             return sup.error
         if not sup.started:
-            return _trim(bytes(sup.stderr), 1024) or "the sandbox exited before starting the program"
+            stderr = _trim(bytes(sup.stderr), 1024)
+            if stderr:
+                return stderr
+            how = sup.chain_status
+            if sup.killed:
+                return f"the sandbox had not started the program when stopped after {sup.wall_ms:.0f} ms"
+            if how is not None and how < 0:
+                # Not by the supervisor (it marks the runs it kills): another process or the kernel.
+                return f"the sandbox was killed by signal {-how} before it started the program"
+            return f"the sandbox exited (status {how}) before starting the program"
         return None
 
     def _compile_result(self, sup: Supervised, oom: bool) -> CompileResult:

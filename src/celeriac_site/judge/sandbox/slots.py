@@ -31,7 +31,7 @@ def state_dir() -> Path:
 class Lease:
     """A held slot: ``uid``/``gid`` the box runs as; released when the process dies, even by SIGKILL."""
 
-    slot: int
+    slot: int  # host-wide: names the lock, the cgroup and the box directory; the uid itself when switching
     uid: int
     gid: int
     switch_uid: bool  # True when the box runs under its own uid (we are root); False: our own uid
@@ -48,6 +48,8 @@ class SlotPool:
 
     flock belongs to the open file description, so two threads of one process, two processes and two
     workers on one host all exclude each other, and a worker killed with -9 frees its slot at once.
+    When boxes get their own uid, the lock is the uid's: pools with different ``uid_base`` whose ranges
+    overlap still never run two boxes as one uid (a box opening kills whatever runs as its uid).
     """
 
     def __init__(
@@ -71,17 +73,19 @@ class SlotPool:
         # Start at a random slot so concurrent workers rarely contend for the same lock file.
         order = list(self._slots)
         start = random.randrange(len(order)) if order else 0
-        for slot in order[start:] + order[:start]:
+        for n in order[start:] + order[:start]:
+            if self.switch_uid:
+                uid = gid = self.uid_base + n
+                slot = uid
+            else:
+                uid, gid = os.getuid(), os.getgid()
+                slot = n
             fd = os.open(self.lock_dir / f"slot-{slot}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 os.close(fd)
                 continue
-            if self.switch_uid:
-                uid = gid = self.uid_base + slot
-            else:
-                uid, gid = os.getuid(), os.getgid()
             return Lease(slot=slot, uid=uid, gid=gid, switch_uid=self.switch_uid, _fd=fd)
         raise SandboxUnavailable(
             f"all {len(order)} sandbox slots are busy; lower the worker concurrency or raise POOL_SIZE"

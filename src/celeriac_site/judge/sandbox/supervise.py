@@ -51,6 +51,8 @@ class Supervised:
     killed: bool = False
     error: str | None = None
     rusage_lost: bool = False  # another component reaped part of the tree: CPU and RSS undercounted
+    rss_read_at_kill: bool = False  # maxrss_kb holds the box's VmHWM, read just before we killed it
+    chain_status: int | None = None  # bwrap's own exit status, as subprocess reports it (-N: signal N)
     memory_limit_hit: bool = False  # set by the box from the cgroup: usage reached the limit at least once
 
 
@@ -58,6 +60,28 @@ def _add_rusage(result: Supervised, ru: resource.struct_rusage, *, rss: bool) ->
     result.cpu_ms += (ru.ru_utime + ru.ru_stime) * 1000.0
     if rss:
         result.maxrss_kb = max(result.maxrss_kb, ru.ru_maxrss)
+
+
+def _peak_rss_kb(pid: int) -> int:
+    """``VmHWM`` of ``pid`` in KiB (what ``ru_maxrss`` reports at exit); 0 if it is gone or unreadable."""
+    with contextlib.suppress(OSError, ValueError), open(f"/proc/{pid}/status", "rb") as f:
+        for line in f:
+            if line.startswith(b"VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def _descendants(pid: int, limit: int = 256) -> list[int]:
+    """``pid``'s process tree below it, through the children files (hosts without a cgroup slot)."""
+    found: list[int] = []
+    todo = [pid]
+    while todo and len(found) < limit:
+        current = todo.pop()
+        with contextlib.suppress(OSError, ValueError), open(f"/proc/{current}/task/{current}/children") as f:
+            kids = [int(p) for p in f.read().split()]
+            found += kids
+            todo += kids
+    return found
 
 
 def _decode_status(code: int) -> int:
@@ -114,7 +138,24 @@ class _Watch:
             or bool(self.result.stdout)
             or self.program_started()
         )
+        self._read_peak_rss()
         self.terminate()
+
+    def _read_peak_rss(self) -> None:
+        """Take the box's peak RSS while its processes still exist: a killed program never reports its
+        rusage (its dying pid-1 reaps it). The same measure as a finished run's ``ru_maxrss``, unlike the
+        cgroup's peak, which also counts page cache the slot keeps charged from earlier steps (cgroup v1
+        keeps javac's reads of the JDK charged to the slot, so a Java run looked 90 MiB bigger)."""
+        if self.slot is not None:
+            pids = self.slot.pids()
+        elif self.child_pid is not None:
+            pids = _descendants(self.child_pid)
+        else:
+            pids = []
+        peak = max((_peak_rss_kb(pid) for pid in pids if pid != self.proc.pid), default=0)
+        if peak:
+            self.result.maxrss_kb = max(self.result.maxrss_kb, peak)
+            self.result.rss_read_at_kill = True
 
     def terminate(self) -> None:
         """SIGKILL the process group, bwrap's pid-1 (and so its pid namespace) and the slot's cgroup."""
@@ -189,6 +230,7 @@ def run_chain(
             os.close(watch.child_pidfd)
     result = watch.result
     result.wall_ms = (time.monotonic() - start) * 1000.0
+    result.chain_status = proc.returncode
     if result.killed:
         result.returncode = -signal.SIGKILL if result.started else None
     elif watch.exit_code is not None:
