@@ -84,6 +84,31 @@ def _descendants(pid: int, limit: int = 256) -> list[int]:
     return found
 
 
+#: Index of ``cminflt`` (field 11 of /proc/PID/stat) among the fields after the command name.
+_CMINFLT = 8
+
+
+def init_forked(pid: int) -> bool:
+    """Whether ``pid`` (bwrap's init in a box) has forked the program yet.
+
+    While the program runs, or is a zombie, it is in init's children file. Once init has reaped it,
+    that file is empty again, but init's ``cminflt`` (the minor faults of the children it waited for)
+    is not: any forked process faults pages, and init reaps nothing before it forks the program. The
+    second test matters when the program dies (SIGXCPU, say) just as the wall clock runs out: killed
+    before bwrap reports the exit, the run would otherwise look as if the sandbox never started it.
+    A pid that is gone, or a kernel without these files, counts as started rather than blame the sandbox.
+    """
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            if f.read().split():
+                return True
+        with open(f"/proc/{pid}/stat") as f:
+            after_name = f.read().rsplit(")", 1)[1].split()
+        return int(after_name[_CMINFLT]) > 0
+    except (OSError, ValueError, IndexError):
+        return True
+
+
 def _decode_status(code: int) -> int:
     # bwrap reports a signal death as 128 + N, like a shell.
     return -(code - 128) if 128 < code < 128 + 65 else code
@@ -117,13 +142,7 @@ class _Watch:
 
     def program_started(self) -> bool:
         """When we kill a box early: had bwrap's init already forked the program (set-up done)?"""
-        if self.child_pid is None:
-            return False
-        try:
-            with open(f"/proc/{self.child_pid}/task/{self.child_pid}/children") as f:
-                return bool(f.read().split())
-        except OSError:
-            return True  # no such file on this kernel: assume started rather than blame the sandbox
+        return self.child_pid is not None and init_forked(self.child_pid)
 
     def kill(self) -> None:
         """Stop the box for a limit (wall clock, output): the run's verdict will say so."""
