@@ -269,9 +269,9 @@ class Box:
             stderr = _trim(bytes(sup.stderr), 1024)
             if stderr:
                 return stderr
-            how = sup.chain_status
             if sup.killed:
                 return f"the sandbox had not started the program when stopped after {sup.wall_ms:.0f} ms"
+            how = sup.chain_status
             if how is not None and how < 0:
                 # Not by the supervisor (it marks the runs it kills): another process or the kernel.
                 return f"the sandbox was killed by signal {-how} before it started the program"

@@ -71,14 +71,19 @@ def _peak_rss_kb(pid: int) -> int:
     return 0
 
 
+def _children(pid: int) -> list[int]:
+    """The children of ``pid``'s main thread, zombies included; OSError if it is gone (or no such file)."""
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return [int(p) for p in f.read().split()]
+
+
 def _descendants(pid: int, limit: int = 256) -> list[int]:
     """``pid``'s process tree below it, through the children files (hosts without a cgroup slot)."""
     found: list[int] = []
     todo = [pid]
     while todo and len(found) < limit:
-        current = todo.pop()
-        with contextlib.suppress(OSError, ValueError), open(f"/proc/{current}/task/{current}/children") as f:
-            kids = [int(p) for p in f.read().split()]
+        with contextlib.suppress(OSError, ValueError):
+            kids = _children(todo.pop())
             found += kids
             todo += kids
     return found
@@ -99,9 +104,8 @@ def init_forked(pid: int) -> bool:
     A pid that is gone, or a kernel without these files, counts as started rather than blame the sandbox.
     """
     try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            if f.read().split():
-                return True
+        if _children(pid):
+            return True
         with open(f"/proc/{pid}/stat") as f:
             after_name = f.read().rsplit(")", 1)[1].split()
         return int(after_name[_CMINFLT]) > 0
